@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
@@ -40,7 +41,18 @@ public final class Neo4jServer {
 
     private Neo4jServer() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            System.out.println("neo4j failed: " + t);
+            t.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path data = null;
         int port = 7687;
         String pagecache = "256m";
@@ -90,6 +102,12 @@ public final class Neo4jServer {
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(64))
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "2 files")
+                // No anonymous usage reporting (there is no internet here anyway).
+                .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // Bolt waits 2 x 5 s for idle connections/threads at shutdown;
+                // 1 s each is plenty for a local server (internal settings).
+                .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
+                .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1))
                 .build();
 
         AtomicBoolean stopped = new AtomicBoolean();
