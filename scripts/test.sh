@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test of the hub: static checks, freshness of generated code, and
+# `go test -race ./...` with a real Neo4j Community server started from
+# tools/neo4j (so the Neo4j conformance suite and the end-to-end tests on
+# Neo4j run and must pass; they fail, never skip, when Neo4j is missing).
+#
+#   scripts/test.sh              everything (what CI runs, via make test)
+#   scripts/test.sh PKG...       only these packages, e.g. ./graph/...
+#
+# Environment: NEO4J_TEST_PORT (default 17687) is the bolt port of the test
+# server; it is started with a throwaway data directory and stopped at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
+pkgs=("$@")
+[[ ${#pkgs[@]} -gt 0 ]] || pkgs=(./...)
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "go vet"
+go vet ./...
+
+step "gofmt"
+unformatted=$(gofmt -l $(find . -name '*.go' -not -path './web-client/node_modules/*'))
+if [[ -n "$unformatted" ]]; then
+  echo "not gofmt-ed:" $unformatted >&2
+  exit 1
+fi
+
+step "generated code"
+scripts/generate.sh --check
+
+step "starting Neo4j (tools/neo4j)"
+port=${NEO4J_TEST_PORT:-17687}
+neo4j_data=$(mktemp -d "${TMPDIR:-/tmp}/hub-neo4j-test.XXXXXX")
+stop_neo4j() {
+  NEO4J_PORT=$port NEO4J_DATA=$neo4j_data tools/neo4j/stop.sh >/dev/null 2>&1 || true
+  rm -rf "$neo4j_data"
+}
+trap stop_neo4j EXIT
+NEO4J_PORT=$port NEO4J_DATA=$neo4j_data tools/neo4j/start.sh
+export NEO4J_URI=bolt://127.0.0.1:$port NEO4J_USER=neo4j NEO4J_PASSWORD=test HUB_REQUIRE_NEO4J=1
+
+step "go test -race ${pkgs[*]}"
+go test -race -count=1 -timeout 30m "${pkgs[@]}"
