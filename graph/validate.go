@@ -137,6 +137,9 @@ func canonicalProps(specs []Prop, in Props, owner string) (Props, []string, erro
 			return nil, nil, Invalid(k, "%s has no property %q", owner, k)
 		}
 		if v == nil {
+			if p.Required {
+				return nil, nil, Invalid(k, "is required and cannot be removed")
+			}
 			unset = append(unset, k)
 			continue
 		}
