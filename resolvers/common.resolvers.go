@@ -25,7 +25,7 @@ func (r *mutationResolver) Restore(ctx context.Context, id string) (model.Node, 
 // Link is the resolver for the link field.
 func (r *mutationResolver) Link(ctx context.Context, input map[string]any) (*model.Rel, error) {
 	e := graph.Edge{Props: graph.Props{}}
-	for k, v := range input {
+	for k, v := range plainMap(input) {
 		s, _ := v.(string)
 		switch k {
 		case "type":
@@ -72,6 +72,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > graph.MaxPageSize {
 		return nil, graph.Invalid("ids", "must have at most %d ids", graph.MaxPageSize)
 	}
+	r.loadersFor(ctx).group(ids)
 	out := make([]model.Node, len(ids))
 	for i, id := range ids {
 		n, err := nodeByID(ctx, r.Resolver, id)

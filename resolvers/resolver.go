@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -82,6 +83,7 @@ type linkField struct {
 // field a property, where an explicit null removes it. Validation is the
 // store's (graph.Prepare), so the whole change is applied or none of it.
 func write[T any](ctx context.Context, r *Resolver, mode graph.Mode, l graph.Label, id string, input map[string]any, links ...linkField) (*T, error) {
+	input = plainMap(input)
 	if mode == graph.Create {
 		id, _ = input["id"].(string)
 		if id == "" {
@@ -113,6 +115,27 @@ func write[T any](ctx context.Context, r *Resolver, mode graph.Mode, l graph.Lab
 		return nil, err
 	}
 	return wrap[T](&res.Nodes[0]), nil
+}
+
+// plainMap returns the input with gqlgen's typed optional values (*string,
+// *int, typed nil pointers for an explicit null) turned into plain values and
+// untyped nils.
+func plainMap(in map[string]any) map[string]any {
+	out := make(map[string]any, len(in))
+	for k, v := range in {
+		rv := reflect.ValueOf(v)
+		switch {
+		case v == nil:
+			out[k] = nil
+		case rv.Kind() == reflect.Pointer && rv.IsNil():
+			out[k] = nil
+		case rv.Kind() == reflect.Pointer:
+			out[k] = rv.Elem().Interface()
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func idList(v any) []string {
@@ -220,7 +243,11 @@ func (r *Resolver) page(ctx context.Context, q *query) (graph.Page, error) {
 	if q.First < 0 {
 		return graph.Page{}, graph.Invalid("first", "must be between 1 and %d", graph.MaxPageSize)
 	}
-	return r.Store.List(ctx, q.ListQuery)
+	p, err := r.Store.List(ctx, q.ListQuery)
+	if err == nil {
+		r.loadersFor(ctx).known(p.Nodes)
+	}
+	return p, err
 }
 
 // conn turns a page into the parts of a connection of entity type T.

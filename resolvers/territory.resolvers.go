@@ -14,6 +14,7 @@ import (
 
 // CreateTerritory is the resolver for the createTerritory field.
 func (r *mutationResolver) CreateTerritory(ctx context.Context, input map[string]any) (*model.Territory, error) {
+	input = plainMap(input)
 	code, _ := input["code"].(string)
 	if err := graph.ValidID("code", code); err != nil {
 		return nil, err
