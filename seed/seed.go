@@ -175,19 +175,16 @@ func batches(d *graph.Dump, size int) []*graph.Dump {
 	return out
 }
 
-// IsEmpty reports whether s holds no Network and no Territory node, archived
-// or not: the condition for seeding on first start.
+// IsEmpty reports whether s holds no Network node, archived or not: the
+// condition for seeding on first start. The networks are written last, in
+// one atomic Write, so a store whose first seeding was interrupted (during
+// the territories) still counts as empty, and seeding again completes it.
 func IsEmpty(ctx context.Context, s graph.Store) (bool, error) {
-	for _, l := range []graph.Label{graph.Network, graph.Territory} {
-		p, err := s.List(ctx, graph.ListQuery{Label: l, IncludeArchived: true, First: 1})
-		if err != nil {
-			return false, fmt.Errorf("seed: list %s: %w", l, err)
-		}
-		if p.TotalCount > 0 || len(p.Nodes) > 0 {
-			return false, nil
-		}
+	p, err := s.List(ctx, graph.ListQuery{Label: graph.Network, IncludeArchived: true, First: 1})
+	if err != nil {
+		return false, fmt.Errorf("seed: list networks: %w", err)
 	}
-	return true, nil
+	return p.TotalCount == 0, nil
 }
 
 // Validate checks dumps without a store, the way a store would on Write:

@@ -566,3 +566,14 @@ func hops(sg graph.Subgraph, from, to string) int {
 	}
 	return -1
 }
+
+// IsEmpty relies on the networks being written in one atomic Write.
+func TestNetworksFitOneWrite(t *testing.T) {
+	d, err := Networks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(d.Nodes) + len(d.Edges); n > BatchSize {
+		t.Errorf("networks.json has %d nodes and edges, more than one Write of %d: IsEmpty would see a half-seeded store as seeded", n, BatchSize)
+	}
+}
