@@ -217,7 +217,7 @@ func TestWritesSurviveRestart(t *testing.T) {
 			map[string]any{"org": id}, &svc)
 		h.data(`mutation($id: ID!) { updateOrganization(id: $id, input: { website: "https://example.org", aliases: null }) { id } }`,
 			map[string]any{"id": id}, &struct{}{})
-		h.data(`mutation { link(input: { type: PARTNER_IN, from: "org-regione-campania", to: "net-intarsi", role: ASSOCIATE }) { id } }`, nil, &struct{}{})
+		h.data(`mutation { link(input: { type: PARTNER_IN, from: "org-regione-campania", to: "net-intarsi", role: "ASSOCIATE" }) { id } }`, nil, &struct{}{})
 		h.stop()
 
 		h2 := start(t, args...)
@@ -342,4 +342,3 @@ func TestArchiveAndPaging(t *testing.T) {
 		}
 	})
 }
-

@@ -51,7 +51,7 @@ type hub struct {
 	done chan struct{}
 }
 
-var listening = regexp.MustCompile(`hub listening url=(http://\S+)`)
+var listening = regexp.MustCompile(`msg="hub listening" url=(http://\S+)`)
 
 // start runs `hub serve` with the given store arguments on a free port and
 // waits until it answers.
