@@ -44,5 +44,19 @@ trap stop_neo4j EXIT
 NEO4J_PORT=$port NEO4J_DATA=$neo4j_data tools/neo4j/start.sh
 export NEO4J_URI=bolt://127.0.0.1:$port NEO4J_USER=neo4j NEO4J_PASSWORD=test HUB_REQUIRE_NEO4J=1
 
-step "go test -race ${pkgs[*]}"
-go test -race -count=1 -timeout 30m "${pkgs[@]}"
+# Neo4j Community has a single database, and the packages that use it wipe
+# it: they run one after the other; everything else runs in parallel.
+neo4j_pkgs=(govhub/graph/neo4j govhub/e2e)
+mapfile -t all < <(go list "${pkgs[@]}")
+other=() serial=()
+for p in "${all[@]}"; do
+  if [[ " ${neo4j_pkgs[*]} " == *" $p "* ]]; then serial+=("$p"); else other+=("$p"); fi
+done
+if [[ ${#other[@]} -gt 0 ]]; then
+  step "go test -race (packages without Neo4j)"
+  go test -race -count=1 -timeout 20m "${other[@]}"
+fi
+if [[ ${#serial[@]} -gt 0 ]]; then
+  step "go test -race -p 1 (packages on Neo4j: ${serial[*]})"
+  go test -race -count=1 -p 1 -timeout 30m "${serial[@]}"
+fi
