@@ -227,6 +227,28 @@ var (
 var RelTypes = []RelType{PartnerIn, Provides, RefersTo, DeliveredIn, PartOf, BasedIn, OperatesIn, Signed, Covers,
 	SitsOn, Coordinates, ReportsTo, ResponsibleFor, ContributesTo, DependsOn, Tracks, HoldsRole, HasMeasurement}
 
+// Strength is the optional weight every relationship may carry (Kumu's
+// "Strength"); weighted metrics use it, and 1 when it is absent.
+var Strength = Prop{Name: "strength", Kind: Float, Min: bound(0)}
+
+func init() {
+	for _, r := range relSpec {
+		r.Props = append(r.Props, Strength)
+	}
+}
+
+// Caption is the human-readable label of a node: its name, or its sort
+// value (a measurement's date), or its id.
+func Caption(n Node) string {
+	if s, ok := n.Props["name"].(string); ok && s != "" {
+		return s
+	}
+	if s := SortValue(n); s != "" {
+		return s
+	}
+	return n.ID
+}
+
 // TypeOf returns the description of a label, or nil if the label is unknown.
 func TypeOf(l Label) *NodeType { return nodeType[l] }
 

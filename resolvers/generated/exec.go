@@ -352,16 +352,17 @@ type ComplexityRoot struct {
 	}
 
 	Relationship struct {
-		From  func(childComplexity int) int
-		ID    func(childComplexity int) int
-		Note  func(childComplexity int) int
-		On    func(childComplexity int) int
-		Role  func(childComplexity int) int
-		Since func(childComplexity int) int
-		Title func(childComplexity int) int
-		To    func(childComplexity int) int
-		Type  func(childComplexity int) int
-		Until func(childComplexity int) int
+		From     func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Note     func(childComplexity int) int
+		On       func(childComplexity int) int
+		Role     func(childComplexity int) int
+		Since    func(childComplexity int) int
+		Strength func(childComplexity int) int
+		Title    func(childComplexity int) int
+		To       func(childComplexity int) int
+		Type     func(childComplexity int) int
+		Until    func(childComplexity int) int
 	}
 
 	RoleHolding struct {
@@ -2198,6 +2199,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Since(childComplexity), true
+	case "Relationship.strength":
+		if e.ComplexityRoot.Relationship.Strength == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Strength(childComplexity), true
 	case "Relationship.title":
 		if e.ComplexityRoot.Relationship.Title == nil {
 			break
@@ -2894,6 +2901,8 @@ input LinkInput {
   on: Date
   title: String
   note: String
+  "Weight of the relationship (0 or more); weighted metrics use 1 when absent."
+  strength: Float
 }
 
 input UnlinkInput {
@@ -2915,6 +2924,7 @@ type Relationship {
   on: Date
   title: String
   note: String
+  strength: Float
 }
 
 "An entry of the audit trail."
@@ -4198,6 +4208,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_title(ctx, field)
 	case "note":
 		return ec.fieldContext_Relationship_note(ctx, field)
+	case "strength":
+		return ec.fieldContext_Relationship_strength(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -12291,6 +12303,29 @@ func (ec *executionContext) fieldContext_Relationship_note(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Relationship", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Relationship_strength(ctx context.Context, field graphql.CollectedField, obj *model.Rel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_strength(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Strength(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_strength(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _RoleHolding_id(ctx context.Context, field graphql.CollectedField, obj *model.Rel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15763,7 +15798,7 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"type", "from", "to", "role", "since", "until", "on", "title", "note"}
+	fieldsInOrder := [...]string{"type", "from", "to", "role", "since", "until", "on", "title", "note", "strength"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -15834,6 +15869,13 @@ func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any
 				return it, err
 			}
 			it["note"] = data
+		case "strength":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("strength"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["strength"] = data
 		}
 	}
 	return it, nil
@@ -20829,6 +20871,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			}
 		case "note":
 			out.Values[i] = ec._Relationship_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "strength":
+			out.Values[i] = ec._Relationship_strength(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

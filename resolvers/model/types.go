@@ -167,6 +167,13 @@ func (r Rel) On() *string    { return r.str("on") }
 func (r Rel) Title() *string { return r.str("title") }
 func (r Rel) Note() *string  { return r.str("note") }
 
+func (r Rel) Strength() *float64 {
+	if f, ok := r.E.Props["strength"].(float64); ok {
+		return &f
+	}
+	return nil
+}
+
 type (
 	Partnership  = Rel
 	Signature    = Rel
