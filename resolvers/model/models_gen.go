@@ -29,6 +29,36 @@ type ActionFilter struct {
 	IncludeArchived *bool `json:"includeArchived,omitempty"`
 }
 
+// A community found by Louvain, named after its best-connected member.
+type Community struct {
+	ID        int      `json:"id"`
+	Label     string   `json:"label"`
+	LabelNode string   `json:"labelNode"`
+	Size      int      `json:"size"`
+	Members   []string `json:"members"`
+}
+
+// A territory below the one asked about, and the service categories it lacks.
+type CoverageGap struct {
+	Territory  *Territory `json:"territory"`
+	Population int        `json:"population"`
+	Missing    []string   `json:"missing"`
+	Covered    []string   `json:"covered"`
+}
+
+type ExportFile struct {
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	Content     string `json:"content"`
+}
+
+type ExportResult struct {
+	Format string        `json:"format"`
+	Nodes  int           `json:"nodes"`
+	Edges  int           `json:"edges"`
+	Files  []*ExportFile `json:"files"`
+}
+
 type GovernanceBodyConnection struct {
 	TotalCount int                   `json:"totalCount"`
 	Edges      []*GovernanceBodyEdge `json:"edges"`
@@ -52,6 +82,67 @@ type GovernanceBodyFilter struct {
 	// Territory id or ISTAT code: bodies responsible for it or for a territory below it.
 	Territory       *string `json:"territory,omitempty"`
 	IncludeArchived *bool   `json:"includeArchived,omitempty"`
+}
+
+type GraphEdge struct {
+	ID     string `json:"id"`
+	Source string `json:"source"`
+	Target string `json:"target"`
+	Type   string `json:"type"`
+	// The role, title or note of the relationship, when it has one.
+	Label    *string  `json:"label,omitempty"`
+	Strength *float64 `json:"strength,omitempty"`
+}
+
+type GraphNode struct {
+	ID string `json:"id"`
+	// Caption to draw: the name (a measurement's date).
+	Label string `json:"label"`
+	Type  string `json:"type"`
+	// Organisation kind, service category, territory level, body/action/memorandum kind, when the type has one.
+	Kind *string `json:"kind,omitempty"`
+	// Governance level of organisations and bodies.
+	Level    *string `json:"level,omitempty"`
+	Archived bool    `json:"archived"`
+	// Number of edges of the view at this node.
+	Degree int `json:"degree"`
+	// Community id, when metrics were asked for.
+	Community *int `json:"community,omitempty"`
+	// Centralities and brokerage, when metrics were asked for.
+	Metrics *NodeMetrics `json:"metrics,omitempty"`
+	// The full node, for details.
+	Node Node `json:"node,omitempty"`
+}
+
+type GraphSummary struct {
+	Nodes             int     `json:"nodes"`
+	Edges             int     `json:"edges"`
+	Density           float64 `json:"density"`
+	Components        int     `json:"components"`
+	AveragePathLength float64 `json:"averagePathLength"`
+	Diameter          int     `json:"diameter"`
+	Modularity        float64 `json:"modularity"`
+}
+
+// Nodes and edges ready for a graph library (Cytoscape.js, vis-network, sigma,
+// d3-force): edges name their source and target node ids.
+type GraphView struct {
+	Nodes []*GraphNode `json:"nodes"`
+	Edges []*GraphEdge `json:"edges"`
+	// Present when metrics were asked for.
+	Summary *GraphSummary `json:"summary,omitempty"`
+	// Present when metrics were asked for, largest first.
+	Communities []*Community `json:"communities,omitempty"`
+}
+
+type ImportReport struct {
+	Nodes     int         `json:"nodes"`
+	Edges     int         `json:"edges"`
+	Created   int         `json:"created"`
+	Updated   int         `json:"updated"`
+	Linked    int         `json:"linked"`
+	Unchanged int         `json:"unchanged"`
+	Rejected  []*RowError `json:"rejected"`
 }
 
 type IndicatorConnection struct {
@@ -96,6 +187,11 @@ type MemorandumFilter struct {
 	IncludeArchived *bool   `json:"includeArchived,omitempty"`
 }
 
+type MetricsOptions struct {
+	// Louvain resolution: above 1 gives more, smaller communities.
+	Resolution *float64 `json:"resolution,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -117,6 +213,28 @@ type NetworkFilter struct {
 	// Territory id or ISTAT code: networks operating in it or in any territory below it.
 	Territory       *string `json:"territory,omitempty"`
 	IncludeArchived *bool   `json:"includeArchived,omitempty"`
+}
+
+// Metrics of a node within the view, computed the same way on every store:
+// centralities treat the view as an undirected simple graph.
+type NodeMetrics struct {
+	Degree    int `json:"degree"`
+	InDegree  int `json:"inDegree"`
+	OutDegree int `json:"outDegree"`
+	// Sum of edge strengths (1 when absent).
+	WeightedDegree float64 `json:"weightedDegree"`
+	// Normalised betweenness centrality.
+	Betweenness float64 `json:"betweenness"`
+	// Closeness centrality (Wasserman-Faust, for disconnected views).
+	Closeness   float64 `json:"closeness"`
+	Eigenvector float64 `json:"eigenvector"`
+	PageRank    float64 `json:"pageRank"`
+	// Pairs of neighbours not connected to each other: the open triads the node brokers.
+	Brokerage int `json:"brokerage"`
+	// Burt's constraint: low values mean the node spans structural holes.
+	Constraint float64 `json:"constraint"`
+	// Distinct networks the node connects.
+	Bridges int `json:"bridges"`
 }
 
 type OrganizationConnection struct {
@@ -151,6 +269,15 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+type PathResult struct {
+	// The nodes and edges of every path found.
+	View *GraphView `json:"view"`
+	// Each path as node ids, from the start to the end.
+	Paths [][]string `json:"paths"`
+	// Hops of the shortest paths; null when there is none.
+	Length *int `json:"length,omitempty"`
+}
+
 type PersonConnection struct {
 	TotalCount int           `json:"totalCount"`
 	Edges      []*PersonEdge `json:"edges"`
@@ -171,6 +298,25 @@ type PersonFilter struct {
 }
 
 type Query struct {
+}
+
+// A service reached through referrals.
+type ReferralStep struct {
+	Service *Service `json:"service"`
+	// Referral hops from the start.
+	Steps int `json:"steps"`
+	// The service it is referred from on a shortest chain.
+	Via *Service `json:"via,omitempty"`
+	// Where it is delivered.
+	Territories []*Territory `json:"territories"`
+}
+
+// A row of an imported spreadsheet that could not be imported.
+type RowError struct {
+	File string `json:"file"`
+	// Line in the file, counting the header as 1.
+	Row     int    `json:"row"`
+	Message string `json:"message"`
 }
 
 type ServiceConnection struct {

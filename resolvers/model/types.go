@@ -4,6 +4,7 @@
 package model
 
 import (
+	"slices"
 	"time"
 
 	"govhub/graph"
@@ -85,8 +86,17 @@ func (b Base) Target() *float64        { return b.float("target") }
 func (b Base) Date() string            { return b.reqStr("date") }
 func (b Base) Value() float64          { v, _ := b.N.Props["value"].(float64); return v }
 func (b Base) Note() *string           { return b.str("note") }
-func (b Base) Email() *string          { return b.str("email") }
-func (b Base) Phone() *string          { return b.str("phone") }
+func (b Base) Email() (*string, error) { return b.personal("email") }
+func (b Base) Phone() (*string, error) { return b.personal("phone") }
+
+// personal reads a property that is personal data: withheld from callers
+// without the right, with a FORBIDDEN error in the response.
+func (b Base) personal(k string) (*string, error) {
+	if slices.Contains(b.N.Redacted, k) {
+		return nil, graph.Errorf(graph.CodeForbidden, "%s is personal data you are not entitled to see", k)
+	}
+	return b.str(k), nil
+}
 
 // Kind is required on every type that has it; Level is optional on
 // organisations and required on bodies and territories.
