@@ -22,6 +22,9 @@ type Node struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Archived  bool
+	// Redacted names the properties withheld from the caller (personal data
+	// it has no right to); stores never set it, the authorising layer does.
+	Redacted []string
 }
 
 // Str returns a string property, or "" when it is absent.
@@ -167,8 +170,14 @@ type ListQuery struct {
 	Related         []RelFilter
 	Territory       string // a territory id: keeps nodes located in it or in any of its descendants
 	IncludeArchived bool
-	First           int    // page size; 0 means DefaultPageSize
-	After           string // cursor of the last node of the previous page
+	// Only, when not nil, restricts the list to the nodes whose id is in it
+	// (an empty, non-nil Only matches nothing). It is one more filter, ANDed
+	// with the others before paging and counting: TotalCount, HasNextPage and
+	// the pages see only the nodes in Only. Ids of other labels or of no node
+	// are ignored. Nil means unrestricted.
+	Only  []string
+	First int    // page size; 0 means DefaultPageSize
+	After string // cursor of the last node of the previous page
 }
 
 // Page size limits of lists.
@@ -191,6 +200,9 @@ type EdgeQuery struct {
 	Types           []RelType // empty means every type
 	Dir             Direction
 	IncludeArchived bool // also edges whose other end is archived
+	// Only, when not nil, keeps only the edges whose both ends are in it (an
+	// empty, non-nil Only keeps none). Nil means unrestricted.
+	Only []string
 }
 
 // SubgraphQuery asks for the nodes within Depth hops of the roots, following
@@ -202,6 +214,13 @@ type SubgraphQuery struct {
 	Types           []RelType
 	IncludeArchived bool
 	MaxNodes        int // 0 means DefaultMaxNodes; more nodes is an error
+	// Only, when not nil, restricts the traversal to the nodes whose id is in
+	// it: a node outside Only is neither returned nor passed through (roots
+	// outside Only are dropped), so the subgraph is what Depth hops reach
+	// over paths of nodes in Only, and its edges are among those nodes only.
+	// MaxNodes counts the nodes returned. An empty, non-nil Only returns an
+	// empty subgraph. Nil means unrestricted.
+	Only []string
 }
 
 // DefaultMaxNodes bounds subgraphs that do not set their own limit.
@@ -215,6 +234,13 @@ type Subgraph struct {
 
 // Store is the contract of a graph backend. Every behaviour is specified by
 // the conformance suite in graph/storetest.
+//
+// Writes are atomic and serialised: a Write is applied whole or not at all,
+// and concurrent writes never lose each other's changes. Reads see committed
+// writes only, with read-committed isolation: a read that runs while a write
+// commits may see part of it (Neo4j Community reads committed data without
+// snapshots; the embedded store happens to read consistent snapshots), and
+// a read that starts after a write returned sees all of it.
 type Store interface {
 	// Write applies a change atomically: all of it or, on any error, nothing.
 	Write(ctx context.Context, w Write) (WriteResult, error)

@@ -1,8 +1,11 @@
 package embedded
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -54,7 +57,10 @@ func (c *listCache) put(gen uint64, key string, matches []*graph.Node) {
 
 // listKey is the identity of a list query without its paging: two queries
 // with the same key match the same nodes. Strings are quoted and values
-// carry their Go types, so distinct queries never share a key.
+// carry their Go types, so distinct queries never share a key. An Only
+// restriction, which may hold thousands of ids, enters as the SHA-256 of
+// its set of ids (sorted, without repeats, each prefixed by its length), so
+// the same set in any order is the same key and the key stays short.
 func listKey(q graph.ListQuery) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%q %q %q %t", q.Label, strings.ToLower(q.Search), q.Territory, q.IncludeArchived)
@@ -70,7 +76,27 @@ func listKey(q graph.ListQuery) string {
 			fmt.Fprintf(&b, " %q", id)
 		}
 	}
+	if q.Only != nil {
+		fmt.Fprintf(&b, " only %x", onlyDigest(q.Only))
+	}
 	return b.String()
+}
+
+// onlyDigest is the SHA-256 of the set of ids: sorted, without repeats, each
+// prefixed by its length.
+func onlyDigest(only []string) [sha256.Size]byte {
+	ids := slices.Clone(only)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	for _, id := range ids {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(id)))])
+		h.Write([]byte(id))
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // cursorOf is graph.CursorOf without encoding/json for the common case of

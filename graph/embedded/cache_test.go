@@ -39,3 +39,24 @@ func FuzzCursorOf(f *testing.F) {
 		}
 	})
 }
+
+// The list cache keys a restricted list by its set of ids: nil (no
+// restriction), empty and every other set are distinct keys, the same set in
+// another order or with repeats is the same key.
+func TestListKeyOnly(t *testing.T) {
+	key := func(only []string) string { return listKey(graph.ListQuery{Label: graph.Organization, Only: only}) }
+	distinct := map[string][]string{}
+	for _, only := range [][]string{nil, {}, {"a"}, {"b"}, {"a", "b"}, {"ab"}, {"a", "b", "c"}, {""}, {"", "a"}} {
+		k := key(only)
+		if prev, ok := distinct[k]; ok {
+			t.Fatalf("Only %q and %q share the key %q", prev, only, k)
+		}
+		distinct[k] = only
+	}
+	if key([]string{"b", "a", "b"}) != key([]string{"a", "b"}) {
+		t.Fatal("the same set of ids in another order has another key")
+	}
+	if key(nil) != listKey(graph.ListQuery{Label: graph.Organization}) {
+		t.Fatal("a nil Only changes the key")
+	}
+}

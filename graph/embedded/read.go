@@ -44,6 +44,19 @@ type idSet map[string]struct{}
 
 func (a idSet) has(id string) bool { _, ok := a[id]; return ok }
 
+// onlySet returns the ids of an Only restriction as a set: nil (no
+// restriction) when only is nil, an empty set when it is empty.
+func onlySet(only []string) idSet {
+	if only == nil {
+		return nil
+	}
+	set := make(idSet, len(only))
+	for _, id := range only {
+		set[id] = struct{}{}
+	}
+	return set
+}
+
 // intersect returns the ids in both sets, treating nil as "every id".
 func intersect(a, b idSet) idSet {
 	if a == nil {
@@ -136,8 +149,12 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (graph.Page, error)
 
 // matches returns every node matching q, in list order. The caller holds s.mu.
 func (s *Store) matches(q graph.ListQuery, t *graph.NodeType, search string, where where, territoryRels []graph.RelType) []*graph.Node {
-	// Relationship and territory filters narrow the candidates to a set of ids.
-	var cand idSet
+	// Only, relationship and territory filters narrow the candidates to a set
+	// of ids.
+	cand := onlySet(q.Only)
+	if cand != nil && len(cand) == 0 {
+		return nil
+	}
 	for _, rf := range q.Related {
 		cand = intersect(cand, s.related(rf))
 		if len(cand) == 0 {
@@ -368,7 +385,7 @@ func matchSearch(t *graph.NodeType, n *graph.Node, text string) bool {
 
 // Edges returns the edges of q.NodeIDs of q.Types in direction q.Dir, ordered
 // by (From, Type, To), without those with an archived end unless
-// q.IncludeArchived.
+// q.IncludeArchived, and only those with both ends in q.Only when it is set.
 func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -385,6 +402,7 @@ func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, err
 	if s.closed {
 		return nil, errClosed
 	}
+	only := onlySet(q.Only)
 	seen := map[graph.EdgeKey]bool{}
 	edges := []graph.Edge{}
 	add := func(from string, t graph.RelType, to string, p graph.Props) {
@@ -396,9 +414,15 @@ func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, err
 		if !q.IncludeArchived && (s.archived(from) || s.archived(to)) {
 			return
 		}
+		if only != nil && (!only.has(from) || !only.has(to)) {
+			return
+		}
 		edges = append(edges, graph.Edge{Type: t, From: from, To: to, Props: cloneProps(p)})
 	}
 	for _, id := range q.NodeIDs {
+		if only != nil && !only.has(id) {
+			continue // every edge of id has id as one end
+		}
 		if q.Dir == graph.Out || q.Dir == graph.Both {
 			for t, ends := range s.out[id] {
 				if allowed == nil || allowed[t] {
@@ -457,7 +481,8 @@ func sortEdges(es []graph.Edge) {
 // Subgraph returns the nodes within q.Depth hops of the roots over edges of
 // q.Types in either direction, sorted by id, and the edges of those types
 // among them, sorted by (From, Type, To). Archived nodes are neither returned
-// nor traversed unless q.IncludeArchived.
+// nor traversed unless q.IncludeArchived, nor are nodes outside q.Only when it
+// is set.
 func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subgraph, error) {
 	if err := ctx.Err(); err != nil {
 		return graph.Subgraph{}, err
@@ -482,7 +507,11 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 		return graph.Subgraph{}, errClosed
 	}
 	tooMany := graph.Invalid("maxNodes", "the subgraph has more than %d nodes; ask for less depth, fewer types or fewer roots", limit)
+	only := onlySet(q.Only)
 	visible := func(id string) bool {
+		if only != nil && !only.has(id) {
+			return false
+		}
 		n, ok := s.nodes[id]
 		return ok && (q.IncludeArchived || !n.Archived)
 	}

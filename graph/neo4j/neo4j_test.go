@@ -474,9 +474,18 @@ func TestOverlappingExpansions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	onlyMatch, onlyParams, err := listMatch(graph.TypeOf(graph.Territory), graph.ListQuery{Label: graph.Territory, Territory: "t",
+		Only: []string{"t", "t1", "t11", "t2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	params["only"] = onlyParams["only"] // the territory is the same
 	for what, q := range map[string]string{
-		"subgraph": subgraphNodesQuery(":PART_OF", 4, false),
-		"list":     match + " RETURN n",
+		"subgraph":                    subgraphNodesQuery(":PART_OF", 4, false, false),
+		"subgraph only":               subgraphNodesQuery(":PART_OF", 4, false, true),
+		"subgraph only with archived": subgraphNodesQuery(":PART_OF", 4, true, true),
+		"list":                        match + " RETURN n",
+		"list only":                   onlyMatch + " RETURN n",
 	} {
 		params["roots"], params["limit"] = []string{"t", "t1"}, 10
 		p := plan(q, params)

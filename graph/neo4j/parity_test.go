@@ -163,6 +163,26 @@ func parity(t *testing.T, seed uint64) {
 		}
 	}
 
+	// Visibility restrictions (Only) come from their own generator, so that
+	// the other random choices stay those of the seed: nil half of the time,
+	// else a random part of the nodes, sometimes none.
+	orng := rand.New(rand.NewPCG(seed, 3))
+	randomOnly := func() []string {
+		if orng.IntN(2) == 0 {
+			return nil
+		}
+		only := []string{}
+		if orng.IntN(8) == 0 {
+			return only
+		}
+		for _, id := range all {
+			if orng.IntN(10) < 6 {
+				only = append(only, id)
+			}
+		}
+		return only
+	}
+
 	// Lists under random filters, paged.
 	labels := []graph.Label{graph.Organization, graph.Territory, graph.Action, graph.Service, graph.Network}
 	ops := []graph.Op{graph.OpIn, graph.OpNotIn, graph.OpContains, graph.OpLt, graph.OpGt}
@@ -201,6 +221,7 @@ func parity(t *testing.T, seed uint64) {
 			}
 			q.Related = append(q.Related, rf)
 		}
+		q.Only = randomOnly()
 		same(fmt.Sprintf("list %d %+v", i, q), func(s graph.Store) any { return listAll(t, s, q) })
 	}
 
@@ -214,12 +235,13 @@ func parity(t *testing.T, seed uint64) {
 		if rng.IntN(2) == 0 {
 			types = []graph.RelType{graph.RelTypes[rng.IntN(len(graph.RelTypes))], graph.PartOf}
 		}
-		eq := graph.EdgeQuery{NodeIDs: ids, Types: types, Dir: graph.Direction(rng.IntN(3)), IncludeArchived: rng.IntN(2) == 0}
+		eq := graph.EdgeQuery{NodeIDs: ids, Types: types, Dir: graph.Direction(rng.IntN(3)), IncludeArchived: rng.IntN(2) == 0, Only: randomOnly()}
 		same(fmt.Sprintf("edges %d %+v", i, eq), func(s graph.Store) any {
 			es, err := s.Edges(t.Context(), eq)
 			return fmt.Sprint(es, graph.CodeOf(err))
 		})
-		sq := graph.SubgraphQuery{Roots: ids, Depth: rng.IntN(5), Types: types, IncludeArchived: rng.IntN(2) == 0, MaxNodes: rng.IntN(80)}
+		sq := graph.SubgraphQuery{Roots: ids, Depth: rng.IntN(5), Types: types, IncludeArchived: rng.IntN(2) == 0, MaxNodes: rng.IntN(80),
+			Only: randomOnly()}
 		same(fmt.Sprintf("subgraph %d %+v", i, sq), func(s graph.Store) any {
 			g, err := s.Subgraph(t.Context(), sq)
 			var ns []string

@@ -129,10 +129,16 @@ func (s *Store) List(ctx context.Context, q graph.ListQuery) (graph.Page, error)
 // expansions are variable-length patterns from a bound start that Neo4j runs
 // as a pruning breadth-first search (VarLengthExpand(Pruning,BFS)), so a
 // small territory or a single network costs only its own nodes, not a scan of
-// the label with a search per node. Every other filter is a condition on n.
+// the label with a search per node. Every other filter is a condition on n;
+// Only is n.id IN $only, a list parameter, so the text of the statement (and
+// its cached plan) does not depend on the ids.
 func listMatch(t *graph.NodeType, q graph.ListQuery) (string, map[string]any, error) {
 	params := map[string]any{}
 	var conds []string
+	if q.Only != nil {
+		params["only"] = q.Only
+		conds = append(conds, "n.id IN $only")
+	}
 	if !q.IncludeArchived {
 		conds = append(conds, "NOT n.archived")
 	}
@@ -309,7 +315,7 @@ func nonNil(ids []string) []string {
 
 // Edges returns the edges of q.NodeIDs of q.Types in direction q.Dir, ordered
 // by (From, Type, To), without those with an archived end unless
-// q.IncludeArchived.
+// q.IncludeArchived, and only those with both ends in q.Only when it is set.
 func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
 	if err := s.open(); err != nil {
 		return nil, err
@@ -321,12 +327,37 @@ func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, err
 	if err != nil {
 		return nil, err
 	}
+	// With Only, the ids outside it are dropped here (an edge of one of them
+	// has an end outside Only), so that only the other end is left to check,
+	// against the list parameter $only.
+	ids := nonNil(q.NodeIDs)
+	params := map[string]any{}
+	if q.Only != nil {
+		in := make(map[string]bool, len(q.Only))
+		for _, id := range q.Only {
+			in[id] = true
+		}
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !in[id] })
+		if len(ids) == 0 {
+			return []graph.Edge{}, nil
+		}
+		params["only"] = q.Only
+	}
+	params["ids"] = ids
 	var parts []string
 	if q.Dir == graph.Out || q.Dir == graph.Both {
-		parts = append(parts, `MATCH (a:Node)-[r`+rel+`]->(b:Node) WHERE a.id IN $ids`)
+		part := `MATCH (a:Node)-[r` + rel + `]->(b:Node) WHERE a.id IN $ids`
+		if q.Only != nil {
+			part += ` AND b.id IN $only`
+		}
+		parts = append(parts, part)
 	}
 	if q.Dir == graph.In || q.Dir == graph.Both {
-		parts = append(parts, `MATCH (a:Node)-[r`+rel+`]->(b:Node) WHERE b.id IN $ids`)
+		part := `MATCH (a:Node)-[r` + rel + `]->(b:Node) WHERE b.id IN $ids`
+		if q.Only != nil {
+			part += ` AND a.id IN $only`
+		}
+		parts = append(parts, part)
 	}
 	for i := range parts {
 		if !q.IncludeArchived {
@@ -335,7 +366,6 @@ func (s *Store) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, err
 		parts[i] += ` RETURN a.id AS from, type(r) AS type, b.id AS to, properties(r) AS props`
 	}
 	cypher := strings.Join(parts, " UNION ")
-	params := map[string]any{"ids": nonNil(q.NodeIDs)}
 	return readTx(ctx, s, "edges", func(ctx context.Context, tx nd.ManagedTransaction) ([]graph.Edge, error) {
 		recs, err := collect(ctx, tx, cypher, params)
 		if err != nil {

@@ -14,7 +14,8 @@ import (
 // Subgraph returns the nodes within q.Depth hops of the roots over edges of
 // q.Types in either direction, sorted by id, and the edges of those types
 // among them, sorted by (From, Type, To). Archived nodes are neither returned
-// nor traversed unless q.IncludeArchived.
+// nor traversed unless q.IncludeArchived, nor are nodes outside q.Only when it
+// is set.
 //
 // One read transaction, two statements: the expansion is one variable-length
 // pattern that Neo4j runs as a breadth-first search visiting every node once
@@ -38,14 +39,18 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 	if err != nil {
 		return graph.Subgraph{}, err
 	}
-	nodesQuery := subgraphNodesQuery(rel, q.Depth, q.IncludeArchived)
+	nodesQuery := subgraphNodesQuery(rel, q.Depth, q.IncludeArchived, q.Only != nil)
 	edgesQuery := `
 		UNWIND $ids AS id
 		MATCH (a:Node {id: id})-[r` + rel + `]->(b:Node)
 		WHERE b.id IN $ids
 		RETURN a.id AS from, type(r) AS type, b.id AS to, properties(r) AS props`
 	g, err := readTx(ctx, s, "subgraph", func(ctx context.Context, tx nd.ManagedTransaction) (graph.Subgraph, error) {
-		recs, err := collect(ctx, tx, nodesQuery, map[string]any{"roots": nonNil(q.Roots), "limit": limit + 1})
+		params := map[string]any{"roots": nonNil(q.Roots), "limit": limit + 1}
+		if q.Only != nil {
+			params["only"] = q.Only
+		}
+		recs, err := collect(ctx, tx, nodesQuery, params)
 		if err != nil {
 			return graph.Subgraph{}, err
 		}
@@ -89,14 +94,28 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 // each node is visited once, at its shortest distance, as the embedded
 // store's breadth-first search does. DISTINCT on m.id, m rather than m: see
 // distinctN.
-func subgraphNodesQuery(rel string, depth int, includeArchived bool) string {
+//
+// With only, the statement reads the list parameter $only, and every node of
+// the path must also be in it: the same predicate on nodes(p), so nodes
+// outside it are pruned during the expansion as archived ones are, and a
+// root outside it starts nothing.
+func subgraphNodesQuery(rel string, depth int, includeArchived, only bool) string {
 	if depth < 0 || depth > maxSubgraphDepth {
 		panic("neo4j: subgraph depth out of range")
 	}
-	live, pathLive := "", ""
+	var rootConds, nodeConds []string
+	if only {
+		rootConds = append(rootConds, "r.id IN $only")
+		nodeConds = append(nodeConds, "x.id IN $only")
+	}
 	if !includeArchived {
-		live = " AND NOT r.archived"
-		pathLive = " WHERE all(x IN nodes(p) WHERE NOT x.archived)"
+		rootConds = append(rootConds, "NOT r.archived")
+		nodeConds = append(nodeConds, "NOT x.archived")
+	}
+	live, pathLive := "", ""
+	if len(rootConds) > 0 {
+		live = " AND " + strings.Join(rootConds, " AND ")
+		pathLive = " WHERE all(x IN nodes(p) WHERE " + strings.Join(nodeConds, " AND ") + ")"
 	}
 	return fmt.Sprintf(`
 		MATCH (r:Node) WHERE r.id IN $roots%s

@@ -193,8 +193,12 @@ func testConcurrentCreate(e *env) {
 }
 
 // testConcurrentReaders: readers list while writers add organizations each
-// linked to a hub in the same write. A reader never sees an organization
-// without its link, and counts never go back.
+// linked to a hub in the same write. Reads never fail, never see more than
+// was written (no link without its organization, counts within bounds),
+// counts never go back, and once the writes are done every read is whole.
+// A read during a commit may see part of it: the contract promises
+// read-committed isolation, which is what Neo4j Community gives (the
+// embedded store reads a consistent snapshot, which is stronger).
 func testConcurrentReaders(e *env) {
 	e.write(nodes(network("net-hub", "Hub")))
 	const writers, perWriter, readers = 4, 15, 3
@@ -239,8 +243,8 @@ func testConcurrentReaders(e *env) {
 					failed.add(fmt.Errorf("reader %d: Edges: %w", r, err))
 					return
 				}
-				if len(es) < len(ids) {
-					failed.add(fmt.Errorf("reader %d: %d organizations listed but only %d of their links", r, len(ids), len(es)))
+				if len(es) > len(ids) {
+					failed.add(fmt.Errorf("reader %d: %d organizations listed but %d links from them", r, len(ids), len(es)))
 					return
 				}
 				g, err := e.s.Subgraph(e.ctx, graph.SubgraphQuery{Roots: []string{"net-hub"}, Depth: 1})
@@ -248,7 +252,7 @@ func testConcurrentReaders(e *env) {
 					failed.add(fmt.Errorf("reader %d: Subgraph: %w", r, err))
 					return
 				}
-				if len(g.Edges) != len(g.Nodes)-1 {
+				if len(g.Edges) > len(g.Nodes)-1 {
 					failed.add(fmt.Errorf("reader %d: subgraph of %d nodes and %d edges", r, len(g.Nodes), len(g.Edges)))
 					return
 				}
@@ -269,6 +273,11 @@ func testConcurrentReaders(e *env) {
 	}
 	if n := len(e.edges(graph.EdgeQuery{NodeIDs: []string{"net-hub"}, Dir: graph.In})); n != writers*perWriter {
 		e.t.Fatalf("%d links to the hub, want %d", n, writers*perWriter)
+	}
+	// Once the writes are done, every read is whole.
+	g := e.subgraph(graph.SubgraphQuery{Roots: []string{"net-hub"}, Depth: 1})
+	if len(g.Nodes) != writers*perWriter+1 || len(g.Edges) != writers*perWriter {
+		e.t.Fatalf("subgraph after the writes: %d nodes and %d edges, want %d and %d", len(g.Nodes), len(g.Edges), writers*perWriter+1, writers*perWriter)
 	}
 	e.t.Logf("%d reads during the writes", reads.Load())
 }

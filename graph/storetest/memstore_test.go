@@ -225,7 +225,8 @@ func (m *memStore) List(_ context.Context, q graph.ListQuery) (graph.Page, error
 	}
 	var all []graph.Node
 	for _, n := range m.nodes {
-		ok := n.Label == q.Label && (q.IncludeArchived || !n.Archived) && (located == nil || located[n.ID])
+		ok := n.Label == q.Label && (q.IncludeArchived || !n.Archived) && (located == nil || located[n.ID]) &&
+			(q.Only == nil || slices.Contains(q.Only, n.ID))
 		if ok && q.Search != "" {
 			s := strings.ToLower(q.Search)
 			ok = slices.ContainsFunc(t.Search, func(k string) bool {
@@ -275,7 +276,8 @@ func (m *memStore) Edges(_ context.Context, q graph.EdgeQuery) ([]graph.Edge, er
 		if len(q.Types) > 0 && !slices.Contains(q.Types, k.Type) {
 			continue
 		}
-		visible := q.IncludeArchived || !m.nodes[k.From].Archived && !m.nodes[k.To].Archived
+		visible := (q.IncludeArchived || !m.nodes[k.From].Archived && !m.nodes[k.To].Archived) &&
+			(q.Only == nil || slices.Contains(q.Only, k.From) && slices.Contains(q.Only, k.To))
 		asFrom := q.Dir != graph.In && slices.Contains(q.NodeIDs, k.From)
 		asTo := q.Dir != graph.Out && slices.Contains(q.NodeIDs, k.To)
 		if visible && (asFrom || asTo) {
@@ -295,7 +297,10 @@ func (m *memStore) Subgraph(_ context.Context, q graph.SubgraphQuery) (graph.Sub
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	usable := func(id string) bool { n, ok := m.nodes[id]; return ok && (q.IncludeArchived || !n.Archived) }
+	usable := func(id string) bool {
+		n, ok := m.nodes[id]
+		return ok && (q.IncludeArchived || !n.Archived) && (q.Only == nil || slices.Contains(q.Only, id))
+	}
 	typed := func(t graph.RelType) bool { return len(q.Types) == 0 || slices.Contains(q.Types, t) }
 	seen := map[string]bool{}
 	var frontier []string

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) graph.Store) {
 		{"List", listTests},
 		{"Pagination", paginationTests},
 		{"Subgraph", subgraphTests},
+		{"Only", onlyTests},
 		{"Queries", queryTests},
 		{"History", historyTests},
 		{"Concurrency", concurrencyTests},
