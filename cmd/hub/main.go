@@ -13,12 +13,15 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"govhub/graph"
 	"govhub/graph/embedded"
 	"govhub/graph/neo4j"
+	"govhub/internal/authz"
 	"govhub/internal/server"
 	"govhub/seed"
 	webclient "govhub/web-client"
@@ -33,6 +36,9 @@ Commands:
   serve     run the GraphQL API, GraphiQL and the web client (seeds an empty store first)
   seed      load the seed networks and the Italian territories (idempotent)
   migrate   apply the Neo4j schema migrations (constraints and indexes)
+  import    import a JSON export or Kumu spreadsheets into a store
+  export    export the graph (or some networks) as JSON, GraphML, GEXF or Kumu CSV
+  token     mint a development bearer token (JWT) for a role and its scopes
 
 Run 'hub <command> --help' for the flags of a command. Every flag has an
 environment variable fallback, shown in its help.
@@ -42,6 +48,10 @@ func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "hub:", err)
+			var ec interface{ ExitCode() int }
+			if errors.As(err, &ec) {
+				os.Exit(ec.ExitCode())
+			}
 			os.Exit(1)
 		}
 	}
@@ -59,6 +69,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seedCmd(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, stdout, stderr)
+	case "token":
+		return tokenCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -112,6 +128,25 @@ func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseSize reads a size such as 4096, 512KiB or 4MiB.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size such as 4096, 512KiB or 4MiB", s)
+	}
+	return n * mult, nil
+}
+
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
@@ -132,12 +167,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		"and /healthz and /readyz. An empty store is seeded first unless --seed=never.", stderr)
 	var sf storeFlags
 	sf.register(fs)
+	var sec securityFlags
+	sec.register(fs)
 	addr := fs.String("addr", env("HUB_ADDR", "127.0.0.1:8080"), "listen `address` (HUB_ADDR)")
 	seedMode := fs.String("seed", env("HUB_SEED", "auto"), "`auto`: seed when the store is empty; never: do not (HUB_SEED)")
 	logFormat := fs.String("log-format", env("HUB_LOG_FORMAT", "text"), "log `format`: text or json (HUB_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("HUB_LOG_LEVEL", "info"), "log `level`: debug, info, warn, error (HUB_LOG_LEVEL)")
+	maxBody := fs.String("max-body", env("HUB_MAX_BODY", "4MiB"), "largest request `size` accepted, e.g. 512KiB, 4MiB (HUB_MAX_BODY)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	maxBytes, err := parseSize(*maxBody)
+	if err != nil {
+		return fmt.Errorf("--max-body: %w", err)
 	}
 	log, err := newLogger(*logFormat, *logLevel, stderr)
 	if err != nil {
@@ -175,7 +217,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("seeding: %w", err)
 			}
-			log.Info("seeded", "result", fmt.Sprintf("%+v", res))
+			tot := res.Total()
+			log.Info("seeded", "created", tot.Created, "linked", tot.Linked, "unchanged", tot.Unchanged)
 		}
 	}
 
@@ -183,8 +226,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	opts := server.Options{Store: authz.Wrap(store, sec.storeTimeout), Logger: log, WebClient: webclient.FS(), MaxBodyBytes: maxBytes, StoreTimeout: 2 * sec.storeTimeout}
+	if err := sec.apply(ctx, &opts); err != nil {
+		return err
+	}
+	if opts.Authenticate == nil {
+		log.Warn("authentication is off (--auth none): every caller may read and change everything; use --auth jwt outside local development")
+	}
+	handler, err := server.Handler(opts)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           server.Handler(server.Options{Store: store, Logger: log, WebClient: webclient.FS()}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
