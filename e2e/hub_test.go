@@ -57,9 +57,15 @@ var listening = regexp.MustCompile(`msg="hub listening" url=(http://\S+)`)
 // waits until it answers.
 func start(t *testing.T, storeArgs ...string) *hub {
 	t.Helper()
-	args := append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs...)
+	return startEnv(t, nil, storeArgs...)
+}
+
+// startEnv is start with extra environment variables.
+func startEnv(t *testing.T, env []string, storeArgs ...string) *hub {
+	t.Helper()
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-limit", "0"}, storeArgs...)
 	cmd := exec.Command(hubBin, args...)
-	cmd.Env = append(os.Environ(), "HUB_LOG_LEVEL=info")
+	cmd.Env = append(append(os.Environ(), "HUB_LOG_LEVEL=info"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -135,13 +141,26 @@ func (r gqlResponse) codes() []string {
 // post sends a GraphQL request and decodes the response.
 func (h *hub) post(query string, vars map[string]any) gqlResponse {
 	h.t.Helper()
+	r, _ := h.postAs("", query, vars)
+	return r
+}
+
+// postAs sends a GraphQL request with a bearer token ("" for none) and
+// returns the decoded response and the HTTP status.
+func (h *hub) postAs(token, query string, vars map[string]any) (gqlResponse, int) {
+	h.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(h.url+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	return decode(h.t, resp)
+	return decode(h.t, resp), resp.StatusCode
 }
 
 // get sends a GraphQL query with GET.
