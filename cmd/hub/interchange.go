@@ -182,10 +182,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	format := fs.String("format", "", "`format`: json or kumu (default: kumu for .csv files, else json)")
 	batch := fs.Int("batch", interchange.DefaultBatch, "write a JSON import `n` nodes plus edges at a time")
 	actor := fs.String("actor", env("HUB_ACTOR", "hub-import"), "`name` recorded as the author of the changes (HUB_ACTOR)")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		fs.Usage()
 		return errors.New("missing FILE to import")

@@ -128,6 +128,27 @@ func newFlagSet(name, summary string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments (hub import FILE --store neo4j), and returns the positional ones.
+// "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
 // parseSize reads a size such as 4096, 512KiB or 4MiB.
 func parseSize(s string) (int64, error) {
 	mult := int64(1)
