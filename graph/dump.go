@@ -44,7 +44,7 @@ func (d *Dump) Write(actor string) Write {
 		}
 	}
 	for _, e := range d.Edges {
-		w.Link = append(w.Link, Edge{Type: e.Type, From: e.From, To: e.To, Props: e.Props})
+		w.Link = append(w.Link, Edge(e))
 	}
 	return w
 }

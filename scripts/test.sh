@@ -23,6 +23,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "go vet"
 go vet ./...
 
+step "staticcheck"
+go tool staticcheck ./...
+
 step "gofmt"
 unformatted=$(gofmt -l $(find . -name '*.go' -not -path './web-client/node_modules/*'))
 if [[ -n "$unformatted" ]]; then

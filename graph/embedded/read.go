@@ -593,7 +593,8 @@ func (s *Store) History(ctx context.Context, id string, limit int) ([]graph.Chan
 	end := append([]byte(id), 1)
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketChanges).Cursor()
-		k, v := c.Seek(end)
+		var v []byte
+		k, _ := c.Seek(end)
 		if k == nil {
 			k, v = c.Last()
 		} else {

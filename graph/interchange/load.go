@@ -148,7 +148,7 @@ func Load(ctx context.Context, s graph.Store, d *graph.Dump, actor string, batch
 		part := d.Edges[i:min(i+batch, len(d.Edges))]
 		w := graph.Write{Link: make([]graph.Edge, len(part))}
 		for j, e := range part {
-			w.Link[j] = graph.Edge{Type: e.Type, From: e.From, To: e.To, Props: e.Props}
+			w.Link[j] = graph.Edge(e)
 		}
 		if err := write(w, fmt.Sprintf("edges %d-%d of %d", i+1, i+len(part), len(d.Edges))); err != nil {
 			return res, err

@@ -40,7 +40,7 @@ func TestComplexityPricing(t *testing.T) {
 			1 + 50*(1+(1+(1+(3+(1+10*(1+(1+2))))))),
 		},
 	} {
-		doc, err := gqlparser.LoadQuery(es.Schema(), c.query)
+		doc, err := gqlparser.LoadQueryWithRules(es.Schema(), c.query, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", c.query, err)
 		}

@@ -35,7 +35,7 @@ func nest(root string, cycle []string, n int, leaf string) string {
 func mustBeValid(t *testing.T, q string) {
 	t.Helper()
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &resolvers.Resolver{}})
-	if _, err := gqlparser.LoadQuery(es.Schema(), q); err != nil {
+	if _, err := gqlparser.LoadQueryWithRules(es.Schema(), q, nil); err != nil {
 		t.Fatalf("invalid query: %v\n%s", err, q)
 	}
 }

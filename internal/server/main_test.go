@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -186,13 +185,4 @@ func checkNoLeak(t testing.TB, input string, body []byte) {
 			t.Fatalf("response leaks %q: %.500s", m, body)
 		}
 	}
-}
-
-func mustReadAll(t testing.TB, r io.Reader) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
