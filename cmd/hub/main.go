@@ -321,7 +321,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	s, err := neo4j.Open(ctx, neo4j.Config{URI: sf.uri, User: sf.user, Password: sf.password, Database: sf.database})
+	s, err := neo4j.Open(ctx, neo4j.Config{URI: sf.uri, User: sf.user, Password: sf.password, Database: sf.database, SkipMigrations: true})
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	User     string
 	Password string
 	Database string
+	// SkipMigrations leaves the schema as it is at Open (for `hub migrate`,
+	// which applies them itself and reports what it applied).
+	SkipMigrations bool
 }
 
 // Store is a graph.Store over Neo4j. It is safe for concurrent use.
@@ -97,6 +100,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := driver.VerifyConnectivity(vctx); err != nil {
 		_ = driver.Close(context.Background())
 		return nil, fmt.Errorf("neo4j: cannot connect to %s: %w", cfg.URI, err)
+	}
+	if cfg.SkipMigrations {
+		return s, nil
 	}
 	if _, err := s.Migrate(ctx); err != nil {
 		_ = driver.Close(context.Background())
