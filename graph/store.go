@@ -223,8 +223,27 @@ type SubgraphQuery struct {
 	Only []string
 }
 
-// DefaultMaxNodes bounds subgraphs that do not set their own limit.
-const DefaultMaxNodes = 20000
+// Bounds of traversals.
+const (
+	DefaultMaxNodes   = 20000 // nodes of a subgraph that does not set its own limit
+	MaxSubgraphDepth  = 10    // SubgraphQuery.Depth
+	MaxTransitiveHops = 20    // chains a transitive RelFilter follows
+)
+
+// Limit checks the depth and node limit of q and returns the node limit in
+// force, so every store refuses the same queries the same way.
+func (q SubgraphQuery) Limit() (int, error) {
+	if q.Depth < 0 || q.Depth > MaxSubgraphDepth {
+		return 0, Invalid("depth", "must be between 0 and %d", MaxSubgraphDepth)
+	}
+	switch {
+	case q.MaxNodes == 0:
+		return DefaultMaxNodes, nil
+	case q.MaxNodes < 0:
+		return 0, Invalid("maxNodes", "must not be negative")
+	}
+	return q.MaxNodes, nil
+}
 
 // Subgraph is a set of nodes and the edges among them.
 type Subgraph struct {

@@ -32,8 +32,14 @@ func ValidID(field, id string) error {
 // Prepare validates a Write and brings its property values to their canonical
 // Go types. It needs no store: every Store calls it before touching its data,
 // so an invalid Write changes nothing. A nil property value in a NodeWrite or
-// Link is turned into an Unset (for nodes) or dropped (for links).
+// Link is turned into an Unset (for nodes) or dropped (for links). The
+// caller's slices and maps are left as they were: w gets copies.
 func Prepare(w *Write) error {
+	w.Nodes = slices.Clone(w.Nodes)
+	for i := range w.Nodes {
+		w.Nodes[i].Unset = slices.Clip(w.Nodes[i].Unset)
+	}
+	w.Link = slices.Clone(w.Link)
 	seen := make(map[string]bool, len(w.Nodes))
 	for i := range w.Nodes {
 		nw := &w.Nodes[i]

@@ -7,44 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"govhub/graph"
 	"govhub/graph/embedded"
+	"govhub/graph/storetest"
 	"govhub/internal/server"
 )
-
-// countingStore counts the calls that reach the store: each is one round trip.
-type countingStore struct {
-	graph.Store
-	calls atomic.Int64
-}
-
-func (c *countingStore) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
-	c.calls.Add(1)
-	return c.Store.Nodes(ctx, ids)
-}
-
-func (c *countingStore) List(ctx context.Context, q graph.ListQuery) (graph.Page, error) {
-	c.calls.Add(1)
-	return c.Store.List(ctx, q)
-}
-
-func (c *countingStore) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
-	c.calls.Add(1)
-	return c.Store.Edges(ctx, q)
-}
-
-func (c *countingStore) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subgraph, error) {
-	c.calls.Add(1)
-	return c.Store.Subgraph(ctx, q)
-}
-
-func (c *countingStore) History(ctx context.Context, id string, limit int) ([]graph.Change, error) {
-	c.calls.Add(1)
-	return c.Store.History(ctx, id, limit)
-}
 
 // uniformGraph writes n networks of the same shape: three partners each,
 // based in a municipality of one of two provinces, and two services each,
@@ -103,13 +72,13 @@ func TestRoundTripsDoNotGrowWithLists(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
 	uniformGraph(t, s, 80)
-	cs := &countingStore{Store: s}
+	cs := &storetest.Counting{Store: s}
 	srv := httptest.NewServer(server.MustHandler(server.Options{Store: cs, MaxComplexity: -1}))
 	t.Cleanup(srv.Close)
 
 	run := func(query string) (calls int64, size int) {
 		t.Helper()
-		cs.calls.Store(0)
+		cs.Calls.Store(0)
 		body, _ := json.Marshal(map[string]string{"query": query})
 		resp, err := http.Post(srv.URL+"/graphql", "application/json", strings.NewReader(string(body)))
 		if err != nil {
@@ -123,7 +92,7 @@ func TestRoundTripsDoNotGrowWithLists(t *testing.T) {
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
 			t.Fatalf("query failed: %v %v", err, out.Errors)
 		}
-		return cs.calls.Load(), len(out.Data)
+		return cs.Calls.Load(), len(out.Data)
 	}
 
 	const fields = 8 // partners, basedIn, parent, parent, partnerships, services, territories, networks

@@ -13,12 +13,6 @@ import (
 	"govhub/graph"
 )
 
-// maxHops bounds the chains a transitive relationship filter follows.
-const maxHops = 20
-
-// maxSubgraphDepth bounds SubgraphQuery.Depth.
-const maxSubgraphDepth = 10
-
 // Nodes returns the nodes with the given ids that exist, archived or not, in
 // the order asked.
 func (s *Store) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
@@ -229,7 +223,7 @@ func (s *Store) neighbours(id string, t graph.RelType, out, in bool, f func(stri
 
 // related returns the ids of the nodes with an edge of rf.Type in direction
 // rf.Dir to one of rf.IDs or, when transitive, a chain of such edges of at
-// most maxHops.
+// most graph.MaxTransitiveHops.
 func (s *Store) related(rf graph.RelFilter) idSet {
 	// A node n matches Out when n -> id, so the search walks from the ids
 	// against the direction asked.
@@ -237,7 +231,7 @@ func (s *Store) related(rf graph.RelFilter) idSet {
 	walkIn := rf.Dir == graph.Out || rf.Dir == graph.Both
 	hops := 1
 	if rf.Transitive {
-		hops = maxHops
+		hops = graph.MaxTransitiveHops
 	}
 	found := idSet{}
 	frontier := slices.Clone(rf.IDs)
@@ -270,7 +264,7 @@ func (s *Store) related(rf graph.RelFilter) idSet {
 	return found
 }
 
-// chainFrom reports whether a chain of at most maxHops edges of type t, in
+// chainFrom reports whether a chain of at most graph.MaxTransitiveHops edges of type t, in
 // either direction and repeating no edge, leads from id to one of targets.
 // It tries each edge of id in turn: the chain exists when the node at its
 // other end reaches a target in fewer hops without that edge (a shortest
@@ -296,7 +290,7 @@ func (s *Store) chainFrom(id string, t graph.RelType, targets idSet) bool {
 		}
 		seen := idSet{start: {}}
 		frontier := []string{start}
-		for h := 1; h < maxHops && len(frontier) > 0; h++ {
+		for h := 1; h < graph.MaxTransitiveHops && len(frontier) > 0; h++ {
 			var next []string
 			for _, x := range frontier {
 				step := func(y string, via edge) bool {
@@ -487,15 +481,9 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 	if err := ctx.Err(); err != nil {
 		return graph.Subgraph{}, err
 	}
-	if q.Depth < 0 || q.Depth > maxSubgraphDepth {
-		return graph.Subgraph{}, graph.Invalid("depth", "must be between 0 and %d", maxSubgraphDepth)
-	}
-	limit := q.MaxNodes
-	switch {
-	case limit == 0:
-		limit = graph.DefaultMaxNodes
-	case limit < 0:
-		return graph.Subgraph{}, graph.Invalid("maxNodes", "must not be negative")
+	limit, err := q.Limit()
+	if err != nil {
+		return graph.Subgraph{}, err
 	}
 	allowed, err := typeSet(q.Types)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,7 +18,6 @@ func (s *Store) Write(ctx context.Context, w graph.Write) (graph.WriteResult, er
 	if err := ctx.Err(); err != nil {
 		return graph.WriteResult{}, err
 	}
-	w = ownWrite(w)
 	if err := graph.Prepare(&w); err != nil {
 		return graph.WriteResult{}, err
 	}
@@ -137,17 +135,6 @@ func (s *Store) apply(plan graph.Plan, seq int64) {
 		s.out.remove(k.From, k.Type, k.To)
 		s.in.remove(k.To, k.Type, k.From)
 	}
-}
-
-// ownWrite copies the parts of w that graph.Prepare changes in place, so that
-// the caller's Write is left as it was.
-func ownWrite(w graph.Write) graph.Write {
-	w.Nodes = slices.Clone(w.Nodes)
-	for i := range w.Nodes {
-		w.Nodes[i].Unset = slices.Clip(w.Nodes[i].Unset)
-	}
-	w.Link = slices.Clone(w.Link)
-	return w
 }
 
 // ownResult copies the nodes of a result, which may share maps with the memory.

@@ -11,12 +11,6 @@ import (
 	"govhub/graph"
 )
 
-// maxHops bounds the chains a transitive relationship filter follows.
-const maxHops = 20
-
-// maxSubgraphDepth bounds SubgraphQuery.Depth.
-const maxSubgraphDepth = 10
-
 // Nodes returns the nodes with the given ids that exist, archived or not, in
 // the order asked.
 func (s *Store) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
@@ -273,7 +267,7 @@ func whereCond(t *graph.NodeType, i int, f graph.PropFilter, params map[string]a
 }
 
 // relatedPattern compiles relationship filter i: an edge of the type (a
-// chain of at most maxHops of them when transitive) from the node pattern n,
+// chain of at most graph.MaxTransitiveHops of them when transitive) from the node pattern n,
 // in the direction asked, to a node mi; the caller checks that the id of mi
 // is one of $reli.
 func relatedPattern(i int, rf graph.RelFilter, n string, params map[string]any) (string, error) {
@@ -286,7 +280,7 @@ func relatedPattern(i int, rf graph.RelFilter, n string, params map[string]any) 
 	params[fmt.Sprintf("rel%d", i)] = nonNil(rf.IDs)
 	hops := ""
 	if rf.Transitive {
-		hops = fmt.Sprintf("*1..%d", maxHops)
+		hops = fmt.Sprintf("*1..%d", graph.MaxTransitiveHops)
 	}
 	rel := fmt.Sprintf("[:%s%s]", cypherRel(rf.Type), hops)
 	m := fmt.Sprintf("(m%d:Node)", i)

@@ -25,15 +25,9 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 	if err := s.open(); err != nil {
 		return graph.Subgraph{}, err
 	}
-	if q.Depth < 0 || q.Depth > maxSubgraphDepth {
-		return graph.Subgraph{}, graph.Invalid("depth", "must be between 0 and %d", maxSubgraphDepth)
-	}
-	limit := q.MaxNodes
-	switch {
-	case limit == 0:
-		limit = graph.DefaultMaxNodes
-	case limit < 0:
-		return graph.Subgraph{}, graph.Invalid("maxNodes", "must not be negative")
+	limit, err := q.Limit()
+	if err != nil {
+		return graph.Subgraph{}, err
 	}
 	rel, err := relPattern("types", q.Types)
 	if err != nil {
@@ -100,7 +94,7 @@ func (s *Store) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subg
 // outside it are pruned during the expansion as archived ones are, and a
 // root outside it starts nothing.
 func subgraphNodesQuery(rel string, depth int, includeArchived, only bool) string {
-	if depth < 0 || depth > maxSubgraphDepth {
+	if depth < 0 || depth > graph.MaxSubgraphDepth {
 		panic("neo4j: subgraph depth out of range")
 	}
 	var rootConds, nodeConds []string

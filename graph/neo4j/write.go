@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	nd "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -22,7 +21,6 @@ func (s *Store) Write(ctx context.Context, w graph.Write) (graph.WriteResult, er
 	if err := s.open(); err != nil {
 		return graph.WriteResult{}, err
 	}
-	w = ownWrite(w)
 	if err := graph.Prepare(&w); err != nil {
 		return graph.WriteResult{}, err
 	}
@@ -254,15 +252,4 @@ func runBatches(ctx context.Context, tx nd.ManagedTransaction, q string, rows []
 		}
 	}
 	return nil
-}
-
-// ownWrite copies the parts of w that graph.Prepare changes in place, so that
-// the caller's Write is left as it was.
-func ownWrite(w graph.Write) graph.Write {
-	w.Nodes = slices.Clone(w.Nodes)
-	for i := range w.Nodes {
-		w.Nodes[i].Unset = slices.Clip(w.Nodes[i].Unset)
-	}
-	w.Link = slices.Clone(w.Link)
-	return w
 }

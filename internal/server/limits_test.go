@@ -51,7 +51,7 @@ func refused(t *testing.T, h *testHub, r response, code string) {
 	if len(r.Data) > 0 && string(r.Data) != "null" {
 		t.Errorf("refused query has data: %s", r.Data)
 	}
-	if n := h.store.calls.Load(); n != 0 {
+	if n := h.store.Calls.Load(); n != 0 {
 		t.Errorf("refused query made %d store calls, want none", n)
 	}
 }
@@ -65,7 +65,7 @@ func TestDeepQueriesAreRefusedBeforeTheStore(t *testing.T) {
 	for name, q := range cases {
 		t.Run(name, func(t *testing.T) {
 			mustBeValid(t, q)
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			r := h.post(q, nil)
 			refused(t, h, r, CodeQueryTooDeep)
 			if !strings.Contains(r.Errors[0].Message, "50 levels") {
@@ -74,13 +74,13 @@ func TestDeepQueriesAreRefusedBeforeTheStore(t *testing.T) {
 		})
 	}
 	// One level over the limit is refused, just within runs.
-	h.store.calls.Store(0)
+	h.store.Calls.Store(0)
 	refused(t, h, h.post(nest(`territory(code: "063049")`, []string{"parent"}, DefaultMaxDepth+1, "name"), nil), CodeQueryTooDeep)
 	r := h.post(nest(`territory(code: "063049")`, []string{"parent"}, DefaultMaxDepth, "name"), nil)
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
 		t.Fatalf("a query %d deep: %d %s", DefaultMaxDepth, r.Status, r.Raw)
 	}
-	if h.store.calls.Load() == 0 {
+	if h.store.Calls.Load() == 0 {
 		t.Error("the query within the limit did not reach the store")
 	}
 }
@@ -113,11 +113,11 @@ func TestThousandAliasesAreRefused(t *testing.T) {
 		fmt.Fprintf(&b, " p%d: parent { ...F }", i)
 	}
 	b.WriteString(" } } fragment F on Territory { a: name b: code c: level d: id }")
-	h.store.calls.Store(0)
+	h.store.Calls.Store(0)
 	refused(t, h, h.post(b.String(), nil), CodeTooManyAliases) // 8 + 8*4 = 40 > 30
 
 	// Within the limit runs.
-	h.store.calls.Store(0)
+	h.store.Calls.Store(0)
 	r = h.post(`{ a: territory(code: "063049") { n: name } b: territory(code: "063") { n: name } }`, nil)
 	if len(r.Errors) > 0 {
 		t.Fatalf("two aliases: %s", r.Raw)
@@ -136,7 +136,7 @@ func TestCyclicFragmentsAreRefusedQuickly(t *testing.T) {
 			fragment B on Territory { children { ... on Territory { ...A } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			start := time.Now()
 			r := h.post(q, nil)
 			if took := time.Since(start); took > 2*time.Second {
@@ -166,7 +166,7 @@ func TestComplexShallowQueriesAreRefused(t *testing.T) {
 				}
 			}
 			mustBeValid(t, c.q)
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			r := h.post(c.q, c.vars)
 			refused(t, h, r, CodeQueryTooComplex)
 			if !strings.Contains(r.Errors[0].Message, "complexity") {
@@ -181,7 +181,7 @@ func TestComplexShallowQueriesAreRefused(t *testing.T) {
 		fmt.Fprintf(&b, " t%d: territory(code: \"x\") { id name code level population abbreviation cadastralCode macroArea archived }", i)
 	}
 	b.WriteString(" }")
-	h.store.calls.Store(0)
+	h.store.Calls.Store(0)
 	refused(t, h, h.post(b.String(), nil), CodeTooManyAliases)
 	h2 := newHub(t, Options{MaxAliases: -1})
 	refused(t, h2, h2.post(b.String(), nil), CodeQueryTooComplex)
@@ -248,12 +248,12 @@ func TestIntrospection(t *testing.T) {
 	t.Run("off", func(t *testing.T) {
 		h := newHub(t, Options{})
 		for _, q := range queries {
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			r := h.post(q, nil)
 			refused(t, h, r, CodeIntrospectionOff)
 		}
 		// Refused before validation, even when duplicates would make that slow.
-		h.store.calls.Store(0)
+		h.store.Calls.Store(0)
 		refused(t, h, h.post("{ __schema { types {"+strings.Repeat(" name", 5000)+" } } }", nil), CodeIntrospectionOff)
 		// __typename is not introspection.
 		r := h.post(`{ networks { __typename totalCount } }`, nil)
@@ -339,7 +339,7 @@ func TestValidationWorkIsBounded(t *testing.T) {
 	}
 	for name, q := range map[string]string{"chain": chain.String(), "argument": arg.String()} {
 		t.Run(name, func(t *testing.T) {
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			start := time.Now()
 			r := h.post(q, nil)
 			refused(t, h, r, CodeQueryTooComplex)

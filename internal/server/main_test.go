@@ -12,11 +12,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"govhub/graph"
 	"govhub/graph/embedded"
+	"govhub/graph/storetest"
 	"govhub/seed"
 )
 
@@ -49,52 +49,16 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// countingStore counts the calls that reach the store.
-type countingStore struct {
-	graph.Store
-	calls atomic.Int64
-}
-
-func (c *countingStore) Write(ctx context.Context, w graph.Write) (graph.WriteResult, error) {
-	c.calls.Add(1)
-	return c.Store.Write(ctx, w)
-}
-
-func (c *countingStore) Nodes(ctx context.Context, ids []string) ([]graph.Node, error) {
-	c.calls.Add(1)
-	return c.Store.Nodes(ctx, ids)
-}
-
-func (c *countingStore) List(ctx context.Context, q graph.ListQuery) (graph.Page, error) {
-	c.calls.Add(1)
-	return c.Store.List(ctx, q)
-}
-
-func (c *countingStore) Edges(ctx context.Context, q graph.EdgeQuery) ([]graph.Edge, error) {
-	c.calls.Add(1)
-	return c.Store.Edges(ctx, q)
-}
-
-func (c *countingStore) Subgraph(ctx context.Context, q graph.SubgraphQuery) (graph.Subgraph, error) {
-	c.calls.Add(1)
-	return c.Store.Subgraph(ctx, q)
-}
-
-func (c *countingStore) History(ctx context.Context, id string, limit int) ([]graph.Change, error) {
-	c.calls.Add(1)
-	return c.Store.History(ctx, id, limit)
-}
-
 // testHub is a handler over a counting view of the seeded store.
 type testHub struct {
 	t     testing.TB
 	h     http.Handler
-	store *countingStore
+	store *storetest.Counting
 }
 
 func newHub(t testing.TB, o Options) *testHub {
 	t.Helper()
-	cs := &countingStore{Store: seeded}
+	cs := &storetest.Counting{Store: seeded}
 	o.Store = cs
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -48,7 +48,7 @@ func TestNormalQueriesRun(t *testing.T) {
 	if out.Networks.TotalCount == 0 || len(out.Networks.Edges) == 0 || len(out.Networks.Edges[0].Node.Partners) == 0 {
 		t.Fatalf("no networks with partners: %s", r.Data)
 	}
-	if h.store.calls.Load() == 0 {
+	if h.store.Calls.Load() == 0 {
 		t.Error("no store calls")
 	}
 	// A query with variables, over GET.
@@ -132,7 +132,7 @@ func TestAutomaticPersistedQueries(t *testing.T) {
 	// A persisted query still passes the limits.
 	deep := nest(`territory(code: "063049")`, []string{"parent"}, 50, "id")
 	sum = sha256.Sum256([]byte(deep))
-	h.store.calls.Store(0)
+	h.store.Calls.Store(0)
 	refused(t, h, h.postRaw("application/json", apqBody(t, deep, hex.EncodeToString(sum[:]))), CodeQueryTooDeep)
 	refused(t, h, h.postRaw("application/json", apqBody(t, "", hex.EncodeToString(sum[:]))), CodeQueryTooDeep)
 }
@@ -402,14 +402,14 @@ func TestBadRequestsGetClientErrors(t *testing.T) {
 			`{"query":"query($n: Int) { networks(first: $n) { totalCount } }","variables":{"n":1e400}}`, 422, "GRAPHQL_VALIDATION_FAILED"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h.store.calls.Store(0)
+			h.store.Calls.Store(0)
 			r := h.postRaw(c.contentType, []byte(c.body))
 			t.Logf("%d %.300s", r.Status, r.Raw)
 			if r.Status != c.status || !r.hasCode(c.code) {
 				t.Errorf("got %d %v, want %d %s: %.300s", r.Status, r.codes(), c.status, c.code, r.Raw)
 			}
-			if h.store.calls.Load() != 0 {
-				t.Errorf("%d store calls", h.store.calls.Load())
+			if h.store.Calls.Load() != 0 {
+				t.Errorf("%d store calls", h.store.Calls.Load())
 			}
 			if bytes.Contains(r.Raw, []byte("xxxxxxxx")) {
 				t.Error("the response echoes the body")
