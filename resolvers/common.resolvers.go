@@ -14,12 +14,12 @@ import (
 
 // Archive is the resolver for the archive field.
 func (r *mutationResolver) Archive(ctx context.Context, id string) (model.Node, error) {
-	return r.setArchived(ctx, graph.Write{Actor: actor(ctx), Archive: []string{id}})
+	return r.setArchived(ctx, graph.Write{Actor: apiActor, Archive: []string{id}})
 }
 
 // Restore is the resolver for the restore field.
 func (r *mutationResolver) Restore(ctx context.Context, id string) (model.Node, error) {
-	return r.setArchived(ctx, graph.Write{Actor: actor(ctx), Restore: []string{id}})
+	return r.setArchived(ctx, graph.Write{Actor: apiActor, Restore: []string{id}})
 }
 
 // Link is the resolver for the link field.
@@ -38,7 +38,7 @@ func (r *mutationResolver) Link(ctx context.Context, input map[string]any) (*mod
 			e.Props[k] = v
 		}
 	}
-	if _, err := r.Store.Write(ctx, graph.Write{Actor: actor(ctx), Link: []graph.Edge{e}}); err != nil {
+	if _, err := r.Store.Write(ctx, graph.Write{Actor: apiActor, Link: []graph.Edge{e}}); err != nil {
 		return nil, err
 	}
 	es, err := r.Store.Edges(ctx, graph.EdgeQuery{NodeIDs: []string{e.From}, Types: []graph.RelType{e.Type}, Dir: graph.Out, IncludeArchived: true})
@@ -56,7 +56,7 @@ func (r *mutationResolver) Link(ctx context.Context, input map[string]any) (*mod
 // Unlink is the resolver for the unlink field.
 func (r *mutationResolver) Unlink(ctx context.Context, input model.UnlinkInput) (*model.Rel, error) {
 	k := graph.EdgeKey{Type: graph.RelType(input.Type), From: input.From, To: input.To}
-	if _, err := r.Store.Write(ctx, graph.Write{Actor: actor(ctx), Unlink: []graph.EdgeKey{k}}); err != nil {
+	if _, err := r.Store.Write(ctx, graph.Write{Actor: apiActor, Unlink: []graph.EdgeKey{k}}); err != nil {
 		return nil, err
 	}
 	return &model.Rel{E: graph.Edge{Type: k.Type, From: k.From, To: k.To}}, nil

@@ -20,7 +20,7 @@ func (r *mutationResolver) ImportGraph(ctx context.Context, data string) (*model
 	if err != nil {
 		return nil, err
 	}
-	res, err := interchange.Load(ctx, r.Store, d, actor(ctx), 0, nil)
+	res, err := interchange.Load(ctx, r.Store, d, apiActor, 0, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (r *mutationResolver) ImportKumu(ctx context.Context, elements string, conn
 	if connections != nil {
 		conns = strings.NewReader(*connections)
 	}
-	rep, err := interchange.ImportKumu(ctx, r.Store, strings.NewReader(elements), conns, actor(ctx))
+	rep, err := interchange.ImportKumu(ctx, r.Store, strings.NewReader(elements), conns, apiActor)
 	if err != nil {
 		return nil, err
 	}

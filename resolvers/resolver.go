@@ -21,19 +21,10 @@ type Resolver struct {
 	Store graph.Store
 }
 
-type actorKey struct{}
-
-// WithActor records who makes the requests of ctx; writes are attributed to them.
-func WithActor(ctx context.Context, actor string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actor)
-}
-
-func actor(ctx context.Context) string {
-	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
-		return a
-	}
-	return "anonymous"
-}
+// apiActor is the author recorded for writes made through the API when no
+// one is authenticated (--auth none); with authentication, the authorising
+// store (internal/authz) records the token's subject instead.
+const apiActor = "anonymous"
 
 // wrap turns a node into the entity type T, or nil when it is of another label.
 func wrap[T any](n *graph.Node) *T {
@@ -91,7 +82,7 @@ func write[T any](ctx context.Context, r *Resolver, mode graph.Mode, l graph.Lab
 		}
 	}
 	nw := graph.NodeWrite{Mode: mode, ID: id, Label: l, Props: graph.Props{}}
-	w := graph.Write{Actor: actor(ctx)}
+	w := graph.Write{Actor: apiActor}
 	for k, v := range input {
 		if k == "id" && mode == graph.Create {
 			continue
