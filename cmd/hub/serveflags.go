@@ -68,7 +68,7 @@ func (f *securityFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.corsCredentials, "cors-credentials", envBool("HUB_CORS_CREDENTIALS", false), "let browsers send credentials cross-origin; only with explicit origins (HUB_CORS_CREDENTIALS)")
 	fs.BoolVar(&f.introspection, "introspection", envBool("HUB_INTROSPECTION", true), "allow schema introspection (GraphiQL needs it); turn off in production (HUB_INTROSPECTION)")
 	fs.IntVar(&f.maxDepth, "max-depth", envInt("HUB_MAX_DEPTH", 0), "largest query `depth`; 0: 12 (HUB_MAX_DEPTH)")
-	fs.IntVar(&f.maxComplexity, "max-complexity", envInt("HUB_MAX_COMPLEXITY", 0), "largest query `cost`; 0: 5000 (HUB_MAX_COMPLEXITY)")
+	fs.IntVar(&f.maxComplexity, "max-complexity", envInt("HUB_MAX_COMPLEXITY", 20000), "largest query `cost` (see docs/security.md) (HUB_MAX_COMPLEXITY)")
 	fs.IntVar(&f.maxAliases, "max-aliases", envInt("HUB_MAX_ALIASES", 0), "most aliases in a query; 0: 30 (HUB_MAX_ALIASES)")
 	fs.Float64Var(&f.rateLimit, "rate-limit", envFloat("HUB_RATE_LIMIT", 20), "requests per second per client on /graphql; 0: no limit (HUB_RATE_LIMIT)")
 	fs.IntVar(&f.rateBurst, "rate-burst", envInt("HUB_RATE_BURST", 40), "requests a client may make at once (HUB_RATE_BURST)")
