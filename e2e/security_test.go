@@ -272,3 +272,85 @@ func TestHardening(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryMutationIsAudited runs every kind of mutation as a named caller
+// and finds each in the history of the node it changed, with that caller.
+func TestEveryMutationIsAudited(t *testing.T) {
+	eachBackend(t, func(t *testing.T, args []string) {
+		h := secure(t, args)
+		admin := token(t, auth.Admin, "auditor-check", nil)
+		run := func(q string) {
+			t.Helper()
+			h.dataAs(admin, q, nil, &struct{}{})
+		}
+		type want struct{ id, op string }
+		var wants []want
+		step := func(q, id, op string) {
+			run(q)
+			wants = append(wants, want{id, op})
+		}
+		step(`mutation { createNetwork(input: { id: "net-audit", name: "Audit" }) { id } }`, "net-audit", "CREATE")
+		step(`mutation { updateNetwork(id: "net-audit", input: { acronym: "AUD" }) { id } }`, "net-audit", "UPDATE")
+		step(`mutation { createOrganization(input: { id: "org-audit", name: "Audit org", kind: ASSOCIATION }) { id } }`, "org-audit", "CREATE")
+		step(`mutation { updateOrganization(id: "org-audit", input: { website: "https://a.example" }) { id } }`, "org-audit", "UPDATE")
+		step(`mutation { link(input: { type: PARTNER_IN, from: "org-audit", to: "net-audit", role: "LEAD" }) { id } }`, "net-audit", "LINK")
+		step(`mutation { unlink(input: { type: PARTNER_IN, from: "org-audit", to: "net-audit" }) { id } }`, "org-audit", "UNLINK")
+		step(`mutation { createService(input: { id: "svc-audit", name: "S", category: SOCIAL, networks: ["net-audit"] }) { id } }`, "svc-audit", "CREATE")
+		step(`mutation { updateService(id: "svc-audit", input: { languages: ["ar"] }) { id } }`, "svc-audit", "UPDATE")
+		step(`mutation { createMemorandum(input: { id: "mou-audit", name: "M", kind: PROTOCOL, signatories: ["org-audit"] }) { id } }`, "mou-audit", "CREATE")
+		step(`mutation { updateMemorandum(id: "mou-audit", input: { signedOn: "2021-01-01" }) { id } }`, "mou-audit", "UPDATE")
+		step(`mutation { createGovernanceBody(input: { id: "gov-audit", name: "G", kind: PANEL, level: LOCAL, coordinates: ["net-audit"] }) { id } }`, "gov-audit", "CREATE")
+		step(`mutation { updateGovernanceBody(id: "gov-audit", input: { level: REGIONAL }) { id } }`, "gov-audit", "UPDATE")
+		step(`mutation { createTerritory(input: { name: "Ambito sociale", code: "AS-AUDIT", level: SOCIAL_AREA, parent: "063" }) { id } }`, "terr-AS-AUDIT", "CREATE")
+		step(`mutation { updateTerritory(id: "AS-AUDIT", input: { population: 1000 }) { id } }`, "terr-AS-AUDIT", "UPDATE")
+		step(`mutation { createAction(input: { id: "act-audit", name: "A", kind: TASK, partOf: "net-audit" }) { id } }`, "act-audit", "CREATE")
+		step(`mutation { updateAction(id: "act-audit", input: { status: IN_PROGRESS, progress: 30 }) { id } }`, "act-audit", "UPDATE")
+		step(`mutation { createIndicator(input: { id: "ind-audit", name: "I", target: 10, actions: ["act-audit"] }) { id } }`, "ind-audit", "CREATE")
+		step(`mutation { updateIndicator(id: "ind-audit", input: { baseline: 1 }) { id } }`, "ind-audit", "UPDATE")
+		step(`mutation { recordMeasurement(input: { id: "msr-audit", indicator: "ind-audit", date: "2021-06-30", value: 4 }) { id } }`, "msr-audit", "CREATE")
+		step(`mutation { updateMeasurement(id: "msr-audit", input: { value: 5 }) { id } }`, "msr-audit", "UPDATE")
+		step(`mutation { createPerson(input: { id: "per-audit", name: "P" }) { id } }`, "per-audit", "CREATE")
+		step(`mutation { updatePerson(id: "per-audit", input: { phone: "000" }) { id } }`, "per-audit", "UPDATE")
+		step(`mutation { archive(id: "per-audit") { id } }`, "per-audit", "ARCHIVE")
+		step(`mutation { restore(id: "per-audit") { id } }`, "per-audit", "RESTORE")
+		step(`mutation { importKumu(elements: "ID,Label,Type\norg-audit-kumu,Audit Kumu,Association\n") { created } }`, "org-audit-kumu", "CREATE")
+		step(`mutation { importGraph(data: "{\"format\":\"govhub-graph\",\"version\":1,\"nodes\":[{\"id\":\"org-audit-json\",\"label\":\"Organization\",\"props\":{\"name\":\"Audit JSON\",\"kind\":\"ASSOCIATION\"}}],\"edges\":[]}") { created } }`, "org-audit-json", "CREATE")
+		for _, w := range wants {
+			var hist struct {
+				History []struct{ Actor, Operation string }
+			}
+			h.dataAs(admin, `query($id: ID!) { history(id: $id, first: 100) { actor operation } }`, map[string]any{"id": w.id}, &hist)
+			found := false
+			for _, c := range hist.History {
+				found = found || c.Operation == w.op && c.Actor == "auditor-check"
+			}
+			if !found {
+				t.Errorf("%s of %s not in its history with its actor: %+v", w.op, w.id, hist.History)
+			}
+		}
+	})
+}
+
+// TestAnonymousPublic: with --anonymous public, requests without a token
+// read non-personal data and write nothing.
+func TestAnonymousPublic(t *testing.T) {
+	eachBackend(t, func(t *testing.T, args []string) {
+		h := secure(t, args, "--anonymous", "public")
+		admin := token(t, auth.Admin, "root", nil)
+		h.dataAs(admin, `mutation { createPerson(input: { id: "per-public", name: "Referente", email: "r@example.org" }) { id } }`, nil, &struct{}{})
+		var nets struct{ Networks struct{ TotalCount int } }
+		h.dataAs("", `{ networks { totalCount } }`, nil, &nets)
+		if nets.Networks.TotalCount != 6 {
+			t.Errorf("anonymous sees %d networks", nets.Networks.TotalCount)
+		}
+		if r, _ := h.postAs("", `mutation { archive(id: "org-shannara") { id } }`, nil); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) {
+			t.Errorf("anonymous write: %v", r.codes())
+		}
+		if r, _ := h.postAs("", `{ person(id: "per-public") { name email } }`, nil); !slices.Equal(r.codes(), []string{"FORBIDDEN"}) || !strings.Contains(string(r.Data), `"email":null`) {
+			t.Errorf("anonymous reading an email: %s %v", r.Data, r.codes())
+		}
+		if r, status := h.postAs("forged.token.here", `{ networks { totalCount } }`, nil); status != http.StatusUnauthorized || r.Data != nil {
+			t.Errorf("a bad token is not downgraded to anonymous: %d", status)
+		}
+	})
+}

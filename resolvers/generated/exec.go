@@ -3783,6 +3783,8 @@ input UpdateIndicatorInput {
 }
 
 input RecordMeasurementInput {
+  "Optional id; generated when omitted."
+  id: ID
   indicator: ID!
   date: Date!
   value: Float!
@@ -19665,7 +19667,7 @@ func (ec *executionContext) unmarshalInputRecordMeasurementInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"indicator", "date", "value", "note"}
+	fieldsInOrder := [...]string{"id", "indicator", "date", "value", "note"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -19673,6 +19675,13 @@ func (ec *executionContext) unmarshalInputRecordMeasurementInput(ctx context.Con
 			continue
 		}
 		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
 		case "indicator":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicator"))
 			data, err := ec.unmarshalNID2string(ctx, v)
