@@ -239,7 +239,7 @@ func (t *csvTable) cells(rec []string) (map[string]string, string) {
 		if i >= len(rec) {
 			break
 		}
-		v := strings.TrimSpace(rec[i])
+		v := unescapeFormula(strings.TrimSpace(rec[i]))
 		if !utf8.ValidString(v) {
 			if why == "" {
 				why = fmt.Sprintf("column %s is not valid UTF-8", t.raw[i])
@@ -938,12 +938,37 @@ func writeKumuElements(w io.Writer, d *graph.Dump) error {
 			}
 			rec = append(rec, a)
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(formulaSafe(rec)); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// formulaTriggers are the first characters that make spreadsheet programs
+// read a cell as a formula (CSV injection).
+const formulaTriggers = "=+-@\t\r"
+
+// formulaSafe returns the record with every cell that a spreadsheet would
+// take for a formula prefixed with an apostrophe, which spreadsheets show as
+// text; unescapeFormula removes it again on import, so exports round-trip.
+func formulaSafe(rec []string) []string {
+	out := make([]string, len(rec))
+	for i, c := range rec {
+		if c != "" && strings.ContainsRune(formulaTriggers, rune(c[0])) || unescapeFormula(c) != c {
+			c = "'" + c // a value already starting with an escape keeps it
+		}
+		out[i] = c
+	}
+	return out
+}
+
+func unescapeFormula(c string) string {
+	if len(c) > 1 && c[0] == '\'' && (strings.ContainsRune(formulaTriggers, rune(c[1])) || unescapeFormula(c[1:]) != c[1:]) {
+		return c[1:]
+	}
+	return c
 }
 
 // kumuFixedProp reports whether a node property is written in one of the
@@ -1023,7 +1048,7 @@ func writeKumuConnections(w io.Writer, d *graph.Dump) error {
 			}
 			rec = append(rec, formatValue(v))
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(formulaSafe(rec)); err != nil {
 			return err
 		}
 	}
